@@ -15,6 +15,8 @@
 #include <sstream>
 
 #include "core/policy/policy_loader.h"
+#include "core/policy/yaml_documents.h"
+#include "tests/support/cel_rules.h"
 #include "tests/support/manifest_validator.h"
 #include "tests/support/source_tree.h"
 
@@ -156,6 +158,60 @@ TEST_F(PolicyCorpusTest, SchemaValidatorAgrees) {
       EXPECT_TRUE(seen) << c.name << ": the schema does not report " << want;
     }
   }
+}
+
+// The CEL rules of the CRD, run by a CEL implementation (cel-js) on every case the schema accepts, as the
+// API server would after defaulting: they must fail exactly where the case says (`expect-cel`), and
+// nowhere on valid cases, examples or the conformance fixtures. This also proves each rule compiles.
+TEST_F(PolicyCorpusTest, CelRulesAgree) {
+  nlohmann::json crd =
+      readYamlDocuments(testing::readFile(testing::sourcePath("crds/bulwark.io_resiliencepolicies.yaml")))[0]
+          .value;
+  const nlohmann::json& schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+
+  struct Checked {
+    std::string name;
+    std::set<std::string> expected;
+  };
+  std::vector<Checked> checked;
+  std::vector<nlohmann::json> docs;
+  auto add = [&](const std::string& file, const std::string& name, std::set<std::string> expected) {
+    auto yaml = readYamlDocuments(testing::readFile(file));
+    ASSERT_EQ(yaml.size(), 1u) << name;
+    ASSERT_TRUE(yaml[0].error.empty()) << name;
+    checked.push_back({name, std::move(expected)});
+    docs.push_back(yaml[0].value);
+  };
+  for (const auto& c : *cases_) {
+    if (c.schema.empty() && c.all().count("(document)") == 0) add(c.file, c.name, c.cel);
+  }
+  for (const auto& e : std::filesystem::directory_iterator(testing::sourcePath("examples"))) {
+    add(e.path().string(), "examples/" + e.path().filename().string(), {});
+  }
+  for (const char* f : {"tests/data/conformance/full-redis.yaml", "tests/data/conformance/full-nats.yaml"}) {
+    add(testing::sourcePath(f), f, {});
+  }
+  auto failures = testing::evaluateCelRules(schema, docs);
+  ASSERT_EQ(failures.size(), checked.size());
+  size_t celCases = 0;
+  for (size_t i = 0; i < checked.size(); ++i) {
+    const auto& want = checked[i].expected;
+    celCases += !want.empty();
+    for (const auto& f : failures[i]) {
+      bool expected = false;
+      for (const auto& w : want)
+        expected |= testing::isFieldPathAncestor(f.path, w);
+      EXPECT_TRUE(expected) << checked[i].name << ": CEL rule fails at " << f.path << " (" << f.reason
+                            << "): " << f.rule;
+    }
+    for (const auto& w : want) {
+      bool seen = false;
+      for (const auto& f : failures[i])
+        seen |= testing::isFieldPathAncestor(f.path, w);
+      EXPECT_TRUE(seen) << checked[i].name << ": no CEL rule fails at " << w;
+    }
+  }
+  EXPECT_GE(celCases, 5u);
 }
 
 }  // namespace
