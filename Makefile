@@ -23,6 +23,7 @@ test: setup
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(TEST_BUILD_DIR) --output-on-failure --no-tests=error -j $(JOBS) \
 	        --timeout 600 --output-junit junit.xml
+	@if [ -x tests/fuzz/run.sh ]; then tests/fuzz/run.sh; fi
 
 demo: build
 	scripts/demo $(BUILD_DIR)
