@@ -4,8 +4,26 @@
 
 namespace bulwark::guard {
 
-CircuitBreaker::CircuitBreaker(const Config& config)
-    : config_(config), bucketNs_(std::max<int64_t>(1, config.windowNs / static_cast<int64_t>(kBuckets))) {}
+CircuitBreaker::CircuitBreaker(const Config& config) {
+  reconfigure(config);
+}
+
+void CircuitBreaker::reconfigure(const Config& config) {
+  failureRatio_.store(config.failureRatio, std::memory_order_relaxed);
+  slowCallRatio_.store(config.slowCallRatio, std::memory_order_relaxed);
+  slowCallNs_.store(config.slowCallNs, std::memory_order_relaxed);
+  minimumCalls_.store(config.minimumCalls, std::memory_order_relaxed);
+  windowNs_.store(config.windowNs, std::memory_order_relaxed);
+  openNs_.store(config.openNs, std::memory_order_relaxed);
+  halfOpenCalls_.store(config.halfOpenCalls, std::memory_order_relaxed);
+  bucketNs_.store(std::max<int64_t>(1, config.windowNs / static_cast<int64_t>(kBuckets)),
+                  std::memory_order_relaxed);
+  uint64_t word = word_.load(std::memory_order_acquire);
+  while (
+      !word_.compare_exchange_weak(word, pack(State::Closed, epochOf(word) + 1), std::memory_order_acq_rel)) {
+  }
+  clearWindow();
+}
 
 bool CircuitBreaker::transition(uint64_t& expected, State to, int64_t nowNs) {
   uint64_t next = pack(to, epochOf(expected) + 1);
@@ -27,12 +45,14 @@ CircuitBreaker::Permit CircuitBreaker::tryAcquire(int64_t nowNs) {
       case State::Closed:
         return {true, epochOf(word)};
       case State::Open:
-        if (nowNs - openedAtNs_.load(std::memory_order_acquire) < config_.openNs)
+        if (nowNs - openedAtNs_.load(std::memory_order_acquire) < openNs_.load(std::memory_order_relaxed)) {
           return {false, epochOf(word)};
+        }
         if (!transition(word, State::HalfOpen, nowNs)) continue;  // someone else moved it; look again
         [[fallthrough]];
       case State::HalfOpen:
-        if (trialsIssued_.fetch_add(1, std::memory_order_acq_rel) < config_.halfOpenCalls) {
+        if (trialsIssued_.fetch_add(1, std::memory_order_acq_rel) <
+            halfOpenCalls_.load(std::memory_order_relaxed)) {
           return {true, epochOf(word)};
         }
         return {false, epochOf(word)};
@@ -43,11 +63,12 @@ CircuitBreaker::Permit CircuitBreaker::tryAcquire(int64_t nowNs) {
 void CircuitBreaker::onResult(const Permit& permit, int64_t nowNs, bool failed, int64_t durationNs) {
   uint64_t word = word_.load(std::memory_order_acquire);
   if (!permit.allowed || epochOf(word) != permit.epoch) return;
-  const bool slow = durationNs >= config_.slowCallNs;
+  const bool slow = durationNs >= slowCallNs_.load(std::memory_order_relaxed);
   if (stateOf(word) == State::HalfOpen) {
     if (failed || slow) {
       transition(word, State::Open, nowNs);
-    } else if (trialsSucceeded_.fetch_add(1, std::memory_order_acq_rel) + 1 >= config_.halfOpenCalls) {
+    } else if (trialsSucceeded_.fetch_add(1, std::memory_order_acq_rel) + 1 >=
+               halfOpenCalls_.load(std::memory_order_relaxed)) {
       transition(word, State::Closed, nowNs);
     }
     return;
@@ -55,24 +76,25 @@ void CircuitBreaker::onResult(const Permit& permit, int64_t nowNs, bool failed, 
   if (stateOf(word) != State::Closed) return;
   record(nowNs, failed, slow);
   WindowCounts w = window(nowNs);
-  if (w.calls < config_.minimumCalls) return;
+  if (w.calls < minimumCalls_.load(std::memory_order_relaxed)) return;
   const double calls = static_cast<double>(w.calls);
-  if (static_cast<double>(w.failures) / calls >= config_.failureRatio ||
-      static_cast<double>(w.slow) / calls >= config_.slowCallRatio) {
+  if (static_cast<double>(w.failures) / calls >= failureRatio_.load(std::memory_order_relaxed) ||
+      static_cast<double>(w.slow) / calls >= slowCallRatio_.load(std::memory_order_relaxed)) {
     transition(word, State::Open, nowNs);
   }
 }
 
 CircuitBreaker::State CircuitBreaker::state(int64_t nowNs) const {
   uint64_t word = word_.load(std::memory_order_acquire);
-  if (stateOf(word) == State::Open && nowNs - openedAtNs_.load(std::memory_order_acquire) >= config_.openNs) {
+  if (stateOf(word) == State::Open &&
+      nowNs - openedAtNs_.load(std::memory_order_acquire) >= openNs_.load(std::memory_order_relaxed)) {
     return State::HalfOpen;  // the next call will be a trial
   }
   return stateOf(word);
 }
 
 void CircuitBreaker::record(int64_t nowNs, bool failed, bool slow) {
-  const int64_t slot = nowNs / bucketNs_;
+  const int64_t slot = nowNs / bucketNs_.load(std::memory_order_relaxed);
   Bucket& b = buckets_[static_cast<size_t>(slot) % kBuckets];
   int64_t seen = b.slot.load(std::memory_order_acquire);
   if (seen < slot && b.slot.compare_exchange_strong(seen, slot, std::memory_order_acq_rel)) {
@@ -87,7 +109,7 @@ void CircuitBreaker::record(int64_t nowNs, bool failed, bool slow) {
 }
 
 CircuitBreaker::WindowCounts CircuitBreaker::window(int64_t nowNs) const {
-  const int64_t slot = nowNs / bucketNs_;
+  const int64_t slot = nowNs / bucketNs_.load(std::memory_order_relaxed);
   WindowCounts w;
   for (const Bucket& b : buckets_) {
     int64_t s = b.slot.load(std::memory_order_acquire);

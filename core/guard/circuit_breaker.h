@@ -35,6 +35,10 @@ class CircuitBreaker {
 
   explicit CircuitBreaker(const Config& config);
 
+  // New thresholds (a changed policy): the breaker starts over closed with an empty window; calls in
+  // flight under the old settings no longer count.
+  void reconfigure(const Config& config);
+
   Permit tryAcquire(int64_t nowNs);
   // `failed`: an error reply the breaker counts, or a timeout; `durationNs`: time to the reply.
   void onResult(const Permit& permit, int64_t nowNs, bool failed, int64_t durationNs);
@@ -63,8 +67,9 @@ class CircuitBreaker {
   void record(int64_t nowNs, bool failed, bool slow);
   void clearWindow();
 
-  const Config config_;
-  const int64_t bucketNs_;
+  // The settings as atomics, so reconfigure() needs no lock against the request path.
+  std::atomic<double> failureRatio_, slowCallRatio_;
+  std::atomic<int64_t> slowCallNs_, minimumCalls_, windowNs_, openNs_, halfOpenCalls_, bucketNs_;
   std::atomic<uint64_t> word_{pack(State::Closed, 0)};
   std::atomic<int64_t> openedAtNs_{0};
   std::atomic<int64_t> trialsIssued_{0};

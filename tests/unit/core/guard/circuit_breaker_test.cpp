@@ -117,5 +117,23 @@ TEST(CircuitBreakerTest, StragglersFromAnEarlierStateAreIgnored) {
   EXPECT_EQ(b.state(t), State::HalfOpen) << "the old call's failure does not reopen";
 }
 
+TEST(CircuitBreakerTest, ReconfiguringStartsOverClosed) {
+  CircuitBreaker b(config());
+  int64_t t = 100 * kSecond;
+  auto inFlight = b.tryAcquire(t);
+  for (int i = 0; i < 10; ++i)
+    call(b, t, true);
+  ASSERT_EQ(b.state(t + kMs), State::Open);
+  auto c = config();
+  c.minimumCalls = 100;
+  b.reconfigure(c);
+  EXPECT_EQ(b.state(t + kMs), State::Closed);
+  b.onResult(inFlight, t + 2 * kMs, true, kMs);
+  EXPECT_EQ(b.window(t + 2 * kMs).calls, 0) << "a call admitted under the old settings does not count";
+  for (int i = 0; i < 50; ++i)
+    call(b, t + 3 * kMs, true);
+  EXPECT_EQ(b.state(t + 4 * kMs), State::Closed) << "the new minimumCalls applies";
+}
+
 }  // namespace
 }  // namespace bulwark::guard
