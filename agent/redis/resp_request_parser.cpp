@@ -124,9 +124,10 @@ RequestResult RespRequestParser::suspend(const char* data, const char* p, const 
       s.inArena = true;
     }
   }
+  const std::size_t carried = carried_;
   carried_ += static_cast<std::size_t>(p - frameStart);
   const auto consumed = static_cast<std::size_t>(p - data);
-  return {RequestStatus::NeedMore, false, consumed, static_cast<std::size_t>(frameStart - data), 0};
+  return {RequestStatus::NeedMore, false, consumed, static_cast<std::size_t>(frameStart - data), carried};
 }
 
 RequestResult RespRequestParser::starved(const char* data, const char* p, const char* frameStart) {
@@ -157,6 +158,53 @@ RequestResult RespRequestParser::report(RequestStatus status, bool complete, con
   return r;
 }
 
+namespace {
+
+// A length as clients send it: up to 18 digits, no sign, no leading zero, then CRLF; anything else
+// (including a line cut short) returns nullptr and is left to the state machine.
+const char* plainLength(const char* p, const char* end, std::int64_t& out) {
+  const char* q = p;
+  std::int64_t v = 0;
+  if (q == end || *q < '0' || *q > '9') return nullptr;
+  if (*q == '0') {
+    ++q;
+  } else {
+    while (q != end && *q >= '0' && *q <= '9' && q - p < 18)
+      v = v * 10 + (*q++ - '0');
+  }
+  if (end - q < 2 || q[0] != '\r' || q[1] != '\n') return nullptr;
+  out = v;
+  return q + 2;
+}
+
+}  // namespace
+
+const char* RespRequestParser::wholeHeader(const char* frame, const char* end) {
+  // Most commands arrive whole and well-formed: parse the header straight through the chunk. Whatever
+  // is unusual (cut short, an argument past the header budget, "*0", an error) returns nullptr and the
+  // state machine starts over at the frame, so both paths agree by construction.
+  std::int64_t count = 0;
+  const char* p = plainLength(frame + 1, end, count);
+  if (p == nullptr || count == 0 || count > INT_MAX || count > limits_.maxArguments) return nullptr;
+  const auto argc = static_cast<std::size_t>(count);
+  const std::size_t capture = argc < slots_.size() ? argc : slots_.size();
+  for (std::size_t i = 0; i < capture; ++i) {
+    if (p == end || *p != '$') return nullptr;
+    std::int64_t length = 0;
+    p = plainLength(p + 1, end, length);
+    if (p == nullptr || length > limits_.maxBulkLength) return nullptr;
+    const auto n = static_cast<std::size_t>(length);
+    if (static_cast<std::size_t>(p - frame) + n + 2 > limits_.maxHeaderBytes) return nullptr;
+    if (static_cast<std::size_t>(end - p) < n + 2 || p[n] != '\r' || p[n + 1] != '\n') return nullptr;
+    slots_[i] = Slot{p, 0, n, false};
+    p += n + 2;
+  }
+  argc_ = argc;
+  argIndex_ = capture;
+  captured_ = capture;
+  return p;
+}
+
 RequestResult RespRequestParser::feed(const char* data, std::size_t len) {
   if (state_ == State::Error) return {RequestStatus::Error, false, 0, 0, 0};
   const char* p = data;
@@ -170,6 +218,13 @@ RequestResult RespRequestParser::feed(const char* data, std::size_t len) {
         beginFrame();
         frameStart = p;
         if (*p == '*') {
+          if (const char* headerEnd = wholeHeader(p, end)) {
+            p = headerEnd;
+            if (argIndex_ == argc_) return report(RequestStatus::Command, true, data, p, frameStart);
+            state_ = State::ArgStart;
+            inBody_ = true;
+            return report(RequestStatus::Command, false, data, p, frameStart);
+          }
           ++p;
           number_.reset();
           state_ = State::Count;

@@ -3,16 +3,17 @@
 // An incremental parser of what Redis clients send: RESP multibulk commands ("*2\r\n$3\r\nGET\r\n...")
 // and inline commands ("PING\r\n", split like redis-server's sdssplitargs, quotes included).
 //
-// The caller feeds whatever arrived, in chunks of any size, and the parser stops at each event:
+// The caller feeds whatever arrived, in chunks of any size, and the parser stops at each event. The
+// bytes of a command whose header is not complete yet must stay with the caller until it is, by one
+// rule for every result: of the bytes kept from earlier calls keep the last `carried` (all of them, or
+// none when they were a blank line that turned out to be ignored), and while the header is incomplete
+// add data[frameBegin, consumed) to them.
 //
-//   NeedMore  every byte was consumed and no command header is complete yet. When a frame has begun,
-//             its bytes so far must stay with the caller: pendingBytes() says how many of the
-//             consumed bytes (ending at data + consumed) belong to it.
+//   NeedMore  every byte was consumed and no command header is complete yet; a frame that has begun
+//             is kept as above (pendingBytes() is then the total kept).
 //   Command   a command's header is known: argc(), the captured leading args(), inlineCommand(). Its
-//             bytes are the last `carried` bytes kept from earlier calls followed by
-//             data[frameBegin, consumed) (kept bytes before those were a blank line, ignored). `complete`
-//             tells whether the frame ended there; if not, the following calls return Continue for the rest
-//             of the frame.
+//             bytes are the kept ones followed by data[frameBegin, consumed). `complete` tells whether
+//             the frame ended there; if not, the following calls return Continue for the rest of it.
 //   Continue  data[0, consumed) is the body of the command last reported; `complete` at its end.
 //   Error     a protocol error at data + consumed; errorMessage() is redis-server's wording. The parser
 //             stays in error until reset(): close the connection after replying errorReply().
@@ -69,7 +70,8 @@ struct RequestResult {
   std::size_t consumed = 0;    // bytes of this call's data used
   std::size_t frameBegin = 0;  // Command, NeedMore: where the frame starts in data (bytes before it were
                                // ignored blank lines); equals consumed on NeedMore outside a frame
-  std::size_t carried = 0;     // Command: bytes of the frame consumed by earlier calls
+  std::size_t carried = 0;     // Command, NeedMore: bytes of the frame consumed by earlier calls, which
+                               // the caller kept; 0 also means: drop what was kept
 };
 
 class RespRequestParser {
@@ -122,6 +124,7 @@ class RespRequestParser {
   RequestResult report(RequestStatus status, bool complete, const char* data, const char* p,
                        const char* frameStart);
   RequestResult starved(const char* data, const char* p, const char* frameStart);
+  const char* wholeHeader(const char* frame, const char* end);
   bool splitInline(const char* line, std::size_t length, bool lineInArena);
   void appendArena(const char* p, std::size_t n) { arena_.insert(arena_.end(), p, p + n); }
 

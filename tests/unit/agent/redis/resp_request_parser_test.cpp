@@ -94,6 +94,34 @@ TEST(RespRequestParserTest, KeepsAndReportsTheBytesOfASplitHeader) {
   EXPECT_THAT(argsOf(p), ElementsAre("GET", "somekey"));
 }
 
+TEST(RespRequestParserTest, SaysWhenKeptBytesWereAnIgnoredBlankLine) {
+  // "\r" alone may start a command ("\rGET a\r\n" is one); once "\n" shows it was a blank line, the
+  // kept "\r" must not be forwarded: "\r*1..." would read as an inline command to redis-server.
+  RespRequestParser p;
+  RequestResult r1 = p.feed("\r");
+  EXPECT_EQ(r1.status, RequestStatus::NeedMore);
+  EXPECT_EQ(r1.frameBegin, 0u);
+  EXPECT_EQ(p.pendingBytes(), 1u);
+  std::string next = "\n" + testing::multibulk({"PING"});
+  RequestResult r2 = p.feed(next);
+  ASSERT_EQ(r2.status, RequestStatus::Command);
+  EXPECT_EQ(r2.carried, 0u) << "drop the kept \\r";
+  EXPECT_EQ(r2.frameBegin, 1u);
+
+  // The same for "*0" cut before its CRLF, followed by the start of a real command.
+  RespRequestParser q;
+  EXPECT_EQ(q.feed("*0").status, RequestStatus::NeedMore);
+  EXPECT_EQ(q.pendingBytes(), 2u);
+  RequestResult r3 = q.feed("\r\n*1\r\n$4\r\nPI");
+  EXPECT_EQ(r3.status, RequestStatus::NeedMore);
+  EXPECT_EQ(r3.carried, 0u);
+  EXPECT_EQ(r3.frameBegin, 2u);
+  EXPECT_EQ(q.pendingBytes(), 10u);
+  RequestResult r4 = q.feed("NG\r\n");
+  ASSERT_EQ(r4.status, RequestStatus::Command);
+  EXPECT_EQ(r4.carried, 10u);
+}
+
 TEST(RespRequestParserTest, IgnoresBlankLinesAndEmptyMultibulks) {
   RespRequestParser p;
   std::string in = "\r\n\n   \r\n*0\r\n*-1\r\n*-7\r\n" + multibulk({"PING"});

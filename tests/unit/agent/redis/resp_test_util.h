@@ -102,18 +102,19 @@ inline RequestRecord runRequests(const std::vector<std::string_view>& chunks,
         case RequestStatus::NeedMore: {
           if (r.consumed != chunk.size() - off) problem("NeedMore left input");
           if (r.frameBegin > r.consumed) problem("frameBegin past consumed");
+          // The one rule: keep the last `carried` kept bytes (all or none), add the frame's new ones.
+          if (r.carried != 0 && r.carried != held.size()) problem("carried is neither all nor none");
+          if (r.carried != 0 && r.frameBegin != 0) problem("carried bytes but frame begins later");
+          if (r.carried == 0) held.clear();
           held.append(d.substr(r.frameBegin));
-          const std::size_t keep = parser.pendingBytes();
-          if (keep > held.size()) problem("pendingBytes more than was consumed");
-          held = held.substr(held.size() - std::min(keep, held.size()));
+          if (parser.pendingBytes() != held.size()) problem("pendingBytes differs from what was kept");
           break;
         }
         case RequestStatus::Command: {
           if (streaming) problem("Command while a body was streaming");
-          // Kept bytes before the last `carried` ones were a blank line that turned out to be ignored.
-          if (r.carried > held.size()) problem("carried more than was kept");
+          if (r.carried != 0 && r.carried != held.size()) problem("carried is neither all nor none");
           if (r.carried != 0 && r.frameBegin != 0) problem("carried bytes but frame begins later");
-          held = held.substr(held.size() - std::min(held.size(), r.carried));
+          if (r.carried == 0) held.clear();
           RequestEvent e;
           e.argc = parser.argc();
           for (std::string_view a : parser.args())
