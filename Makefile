@@ -28,8 +28,11 @@ test: setup
 demo: build
 	scripts/demo $(BUILD_DIR)
 
+# The numbers in docs/benchmarks.md: micro-benchmarks (medians of 5) and the proxy comparison.
 bench: build
+	$(BUILD_DIR)/bin/gcra_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	$(BUILD_DIR)/bin/policy_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	bench/proxy_bench.py --build $(BUILD_DIR) --rounds 5 --callgrind
 
 format:
 	find core agent tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format-14 -i

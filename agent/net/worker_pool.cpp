@@ -11,7 +11,9 @@ thread_local size_t currentWorker = SIZE_MAX;
 
 WorkerPool::WorkerPool(size_t workers) {
   for (size_t i = 0; i < std::max<size_t>(1, workers); ++i) {
-    contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
+    // One thread runs each context and its sockets are only touched from that thread, so the reactor's
+    // per-socket locks can go; the scheduler keeps its lock because other threads post to it.
+    contexts_.push_back(std::make_unique<boost::asio::io_context>(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO));
     guards_.emplace_back(contexts_.back()->get_executor());
   }
 }

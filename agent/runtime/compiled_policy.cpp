@@ -123,7 +123,10 @@ std::shared_ptr<const CompiledPolicy> compilePolicy(const policy::ResiliencePoli
         for (const auto& cmd : *rule.match.commands)
           cr.commands.push_back(lower(cmd));
       }
-      if (rule.match.keyPrefixes) cr.keyPrefixes = *rule.match.keyPrefixes;
+      if (rule.match.keyPrefixes) {
+        cr.keyPrefixes = *rule.match.keyPrefixes;
+        c->rulesNeedKey = true;
+      }
       if (rule.match.classes) {
         for (auto cls : *rule.match.classes)
           cr.classes |= classBit(cls);

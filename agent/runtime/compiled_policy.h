@@ -59,6 +59,7 @@ struct CompiledPolicy {
   std::optional<int64_t> requestTimeoutNs;
 
   std::vector<CompiledRule> rules;  // in order: the first match decides
+  bool rulesNeedKey = false;        // some rule matches on key prefixes: find the request's first key
   std::optional<RateSpec> budget;   // this node's share of the policy budget
   bool pace = false;                // onLimit: wait
   int64_t maxWaitNs = 0;

@@ -55,6 +55,7 @@ CircuitBreaker::Permit CircuitBreaker::tryAcquire(int64_t nowNs) {
             halfOpenCalls_.load(std::memory_order_relaxed)) {
           return {true, epochOf(word)};
         }
+        trialsIssued_.fetch_sub(1, std::memory_order_acq_rel);  // refused: only granted trials count
         return {false, epochOf(word)};
     }
   }
@@ -75,12 +76,26 @@ void CircuitBreaker::onResult(const Permit& permit, int64_t nowNs, bool failed, 
   }
   if (stateOf(word) != State::Closed) return;
   record(nowNs, failed, slow);
+  // A good call only lowers the ratios, so it need not sum the window — unless failures are waiting for
+  // the window to reach minimumCalls, which this call may complete.
+  if (!failed && !slow && !unjudged_.load(std::memory_order_relaxed)) return;
   WindowCounts w = window(nowNs);
-  if (w.calls < minimumCalls_.load(std::memory_order_relaxed)) return;
+  if (w.calls < minimumCalls_.load(std::memory_order_relaxed)) {
+    if (failed || slow) unjudged_.store(true, std::memory_order_relaxed);
+    return;
+  }
+  unjudged_.store(false, std::memory_order_relaxed);
   const double calls = static_cast<double>(w.calls);
   if (static_cast<double>(w.failures) / calls >= failureRatio_.load(std::memory_order_relaxed) ||
       static_cast<double>(w.slow) / calls >= slowCallRatio_.load(std::memory_order_relaxed)) {
     transition(word, State::Open, nowNs);
+  }
+}
+
+void CircuitBreaker::cancel(const Permit& permit) {
+  uint64_t word = word_.load(std::memory_order_acquire);
+  if (permit.allowed && stateOf(word) == State::HalfOpen && epochOf(word) == permit.epoch) {
+    trialsIssued_.fetch_sub(1, std::memory_order_acq_rel);
   }
 }
 

@@ -42,6 +42,8 @@ class CircuitBreaker {
   Permit tryAcquire(int64_t nowNs);
   // `failed`: an error reply the breaker counts, or a timeout; `durationNs`: time to the reply.
   void onResult(const Permit& permit, int64_t nowNs, bool failed, int64_t durationNs);
+  // The call was abandoned without an outcome (the client left): a trial slot is given back.
+  void cancel(const Permit& permit);
   State state(int64_t nowNs) const;
 
   // Counts over the current window, for stats and tests.
@@ -74,6 +76,7 @@ class CircuitBreaker {
   std::atomic<int64_t> openedAtNs_{0};
   std::atomic<int64_t> trialsIssued_{0};
   std::atomic<int64_t> trialsSucceeded_{0};
+  std::atomic<bool> unjudged_{false};  // failures recorded before the window held minimumCalls
   std::array<Bucket, kBuckets> buckets_;
 };
 

@@ -117,6 +117,24 @@ TEST(CircuitBreakerTest, StragglersFromAnEarlierStateAreIgnored) {
   EXPECT_EQ(b.state(t), State::HalfOpen) << "the old call's failure does not reopen";
 }
 
+TEST(CircuitBreakerTest, ACancelledTrialFreesItsSlot) {
+  CircuitBreaker b(config());
+  int64_t t = 100 * kSecond;
+  for (int i = 0; i < 10; ++i)
+    call(b, t, true);
+  t += 5 * kSecond + kMs;
+  std::vector<CircuitBreaker::Permit> trials;
+  for (int i = 0; i < 3; ++i)
+    trials.push_back(b.tryAcquire(t));
+  ASSERT_FALSE(b.tryAcquire(t).allowed);
+  b.cancel(trials[0]);  // that client went away before the answer
+  auto replacement = b.tryAcquire(t);
+  ASSERT_TRUE(replacement.allowed);
+  for (auto* p : {&trials[1], &trials[2], &replacement})
+    b.onResult(*p, t + kMs, false, kMs);
+  EXPECT_EQ(b.state(t + kMs), State::Closed);
+}
+
 TEST(CircuitBreakerTest, ReconfiguringStartsOverClosed) {
   CircuitBreaker b(config());
   int64_t t = 100 * kSecond;
