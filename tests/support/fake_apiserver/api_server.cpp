@@ -731,7 +731,7 @@ HttpResponse ApiServer::commit(const HttpRequest& request, const Target& t, cons
   if (type.custom) {
     std::vector<std::string> unknown = pruneUnknownFields(type.schema, candidate);
     std::string mode = request.param("fieldValidation").empty() ? "Warn" : request.param("fieldValidation");
-    if (!unknown.empty() && mode == "Strict" && !statusOnly) {
+    if (!unknown.empty() && mode == "Strict") {
       std::string list;
       for (const auto& u : unknown)
         list += (list.empty() ? "" : ", ") + std::string("unknown field \"") + u + "\"";
