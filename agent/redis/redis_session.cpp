@@ -189,6 +189,10 @@ void RedisSession::onClientData(const char* data, size_t len) {
     }
     const char* chunk = data + off;
     RequestResult r = requests_.feed(chunk, len - off);
+    // The parser says whether the bytes kept from earlier reads still belong to the frame: all of them
+    // or none (a blank line split across reads belongs to nothing).
+    if (r.carried == 0 && (r.status == RequestStatus::NeedMore || r.status == RequestStatus::Command))
+      carried_.clear();
     switch (r.status) {
       case RequestStatus::NeedMore:
         if (requests_.inFrame()) carried_.append(chunk + r.frameBegin, r.consumed - r.frameBegin);
@@ -411,7 +415,8 @@ void RedisSession::onUpstreamData(const char* data, size_t len) {
 
 void RedisSession::finishReply(int64_t now) {
   const ReplyFrame& f = replies_.frame();
-  if (replyIsOutOfBand_) {
+  // An attribute before a push hid its type from the first byte; the parsed frame is authoritative.
+  if (replyIsOutOfBand_ || f.isPush()) {
     if (!subscribed_ || f.isPush()) return;
     // RESP2 subscriber mode ends when the last subscription goes (or on RESET).
     if (f.value.type == ReplyType::SimpleString && f.value.content == "RESET") {

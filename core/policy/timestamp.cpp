@@ -34,6 +34,11 @@ std::optional<Timestamp> parseTimestamp(std::string_view s, std::string* error) 
   }
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return bad(error);
+  // Timestamps are nanoseconds in an int64: 1677-09-21 to 2262-04-11. Whole years inside that span.
+  if (y < 1678 || y > 2261) {
+    if (error) *error = "must be a date between the years 1678 and 2261";
+    return std::nullopt;
+  }
   size_t i = 19;
   int64_t nanos = 0;
   if (i < s.size() && s[i] == '.') {

@@ -1,10 +1,14 @@
 #include "core/policy/yaml_documents.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
 #include <cstdlib>
+#include <map>
+#include <optional>
 #include <regex>
+#include <sstream>
 
 #include "core/policy/field_error.h"
 
@@ -26,129 +30,165 @@ const std::regex& floatPattern() {
   return re;
 }
 
-class Converter {
- public:
-  explicit Converter(YamlDocument& doc) : doc_(doc) {}
-
-  // The caller records where `path` starts: the key's line for a map entry (a block map's own mark
-  // is its first inner key), the item's line in a sequence.
-  bool convert(const YAML::Node& node, const FieldPath& path, json& out) {
-    switch (node.Type()) {
-      case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null:
-        out = nullptr;
-        return true;
-      case YAML::NodeType::Scalar:
-        return scalar(node, path, out);
-      case YAML::NodeType::Sequence: {
-        out = json::array();
-        size_t i = 0;
-        for (const auto& item : node) {
-          json v;
-          FieldPath itemPath = path.index(i++);
-          doc_.lines.emplace(itemPath.str(), item.Mark().line + 1);
-          if (!convert(item, itemPath, v)) return false;
-          out.push_back(std::move(v));
-        }
-        return true;
-      }
-      case YAML::NodeType::Map: {
-        out = json::object();
-        for (const auto& kv : node) {
-          if (!kv.first.IsScalar()) return fail(kv.first, path.str() + ": map keys must be strings");
-          const std::string& key = kv.first.Scalar();
-          if (out.contains(key)) {
-            return fail(kv.first, path.field(key).str() + ": duplicate key \"" + key + "\"");
-          }
-          json v;
-          doc_.lines.emplace(path.field(key).str(), kv.first.Mark().line + 1);
-          if (!convert(kv.second, path.field(key), v)) return false;
-          out[key] = std::move(v);
-        }
-        return true;
-      }
-    }
-    return fail(node, path.str() + ": unsupported YAML node");
+// YAML 1.1 scalar resolution as in the Go and Python readers Kubernetes tools use.
+json resolvePlain(const std::string& s) {
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
+  for (const char* t : {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"}) {
+    if (s == t) return true;
   }
+  for (const char* f : {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"}) {
+    if (s == f) return false;
+  }
+  if (std::regex_match(s, intPattern())) {
+    errno = 0;
+    char* end = nullptr;
+    long long v = std::strtoll(s.c_str(), &end, 10);
+    if (errno == 0 && end == s.c_str() + s.size()) return static_cast<int64_t>(v);
+    return std::strtod(s.c_str(), nullptr);  // beyond int64, as Go's and Python's readers make it a float
+  }
+  if (std::regex_match(s, hexPattern())) return static_cast<int64_t>(std::strtoll(s.c_str(), nullptr, 16));
+  if (std::regex_match(s, floatPattern())) return std::strtod(s.c_str(), nullptr);
+  if (s == ".inf" || s == ".Inf" || s == ".INF" || s == "+.inf") return HUGE_VAL;
+  if (s == "-.inf" || s == "-.Inf" || s == "-.INF") return -HUGE_VAL;
+  if (s == ".nan" || s == ".NaN" || s == ".NAN") return std::nan("");
+  return s;
+}
+
+// Builds one document's JSON straight from yaml-cpp's parser events, keeping the line of every field.
+// (yaml-cpp 0.7's LoadAll can loop forever on some malformed input; the event API lets the reader bound
+// the number of documents instead.)
+class JsonBuilder final : public YAML::EventHandler {
+ public:
+  explicit JsonBuilder(YamlDocument& doc) : doc_(doc) {}
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { add(mark, nullptr, anchor); }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    add(mark, it == anchors_.end() ? json(nullptr) : it->second, 0);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    if (failed()) return;
+    if (!frames_.empty() && frames_.back().map && !frames_.back().key) {
+      // A map key: remember it until its value arrives.
+      Frame& f = frames_.back();
+      if (f.value.contains(value)) {
+        fail(mark, f.path.field(value).str() + ": duplicate key \"" + value + "\"");
+        return;
+      }
+      f.key = value;
+      f.keyLine = mark.line + 1;
+      return;
+    }
+    if (tag == "!" || tag == "tag:yaml.org,2002:str" || tag == "!!str") {
+      add(mark, value, anchor);
+    } else if (tag == "?" || tag.empty() || tag == "tag:yaml.org,2002:int" ||
+               tag == "tag:yaml.org,2002:float" || tag == "tag:yaml.org,2002:bool" ||
+               tag == "tag:yaml.org,2002:null") {
+      add(mark, resolvePlain(value), anchor);
+    } else {
+      fail(mark, here().str() + ": unsupported YAML tag " + tag);
+    }
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(mark, json::array(), anchor, false);
+  }
+  void OnSequenceEnd() override { close(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(mark, json::object(), anchor, true);
+  }
+  void OnMapEnd() override { close(); }
+
+  bool failed() const { return !doc_.error.empty(); }
+  bool complete() const { return done_; }
 
  private:
-  bool fail(const YAML::Node& node, const std::string& message) {
-    doc_.error = "line " + std::to_string(node.Mark().line + 1) + ": " + message;
-    return false;
+  struct Frame {
+    json value;
+    bool map = false;
+    YAML::anchor_t anchor = 0;
+    FieldPath path;
+    std::optional<std::string> key;  // a map's key awaiting its value
+    int keyLine = 0;
+  };
+
+  // The path (and line) of the node that arrives next.
+  FieldPath here() const {
+    if (frames_.empty()) return FieldPath();
+    const Frame& f = frames_.back();
+    return f.map ? f.path.field(f.key.value_or("")) : f.path.index(f.value.size());
   }
 
-  bool scalar(const YAML::Node& node, const FieldPath& path, json& out) {
-    const std::string& s = node.Scalar();
-    const std::string& tag = node.Tag();
-    if (tag == "!" || tag == "tag:yaml.org,2002:str" || tag == "!!str") {
-      out = s;
-      return true;
+  bool placeable(const YAML::Mark& mark) {
+    if (failed()) return false;
+    if (!frames_.empty() && frames_.back().map && !frames_.back().key) {
+      fail(mark, frames_.back().path.str() + ": map keys must be strings");
+      return false;
     }
-    if (tag == "?" || tag.empty()) return resolvePlain(s, out);
-    if (tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" ||
-        tag == "tag:yaml.org,2002:bool" || tag == "tag:yaml.org,2002:null") {
-      if (!resolvePlain(s, out)) return false;
-      return true;
-    }
-    return fail(node, path.str() + ": unsupported YAML tag " + tag);
-  }
-
-  // YAML 1.1 resolution as in the Go and Python readers Kubernetes tools use.
-  static bool resolvePlain(const std::string& s, json& out) {
-    if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") {
-      out = nullptr;
-      return true;
-    }
-    static const char* const kTrue[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"};
-    static const char* const kFalse[] = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"};
-    for (const char* t : kTrue) {
-      if (s == t) {
-        out = true;
-        return true;
-      }
-    }
-    for (const char* f : kFalse) {
-      if (s == f) {
-        out = false;
-        return true;
-      }
-    }
-    if (std::regex_match(s, intPattern())) {
-      errno = 0;
-      char* end = nullptr;
-      long long v = std::strtoll(s.c_str(), &end, 10);
-      if (errno == 0 && end == s.c_str() + s.size()) {
-        out = static_cast<int64_t>(v);
-      } else {
-        out = std::strtod(s.c_str(), nullptr);
-      }
-      return true;
-    }
-    if (std::regex_match(s, hexPattern())) {
-      out = static_cast<int64_t>(std::strtoll(s.c_str(), nullptr, 16));
-      return true;
-    }
-    if (std::regex_match(s, floatPattern())) {
-      out = std::strtod(s.c_str(), nullptr);
-      return true;
-    }
-    if (s == ".inf" || s == ".Inf" || s == ".INF" || s == "+.inf") {
-      out = HUGE_VAL;
-      return true;
-    }
-    if (s == "-.inf" || s == "-.Inf" || s == "-.INF") {
-      out = -HUGE_VAL;
-      return true;
-    }
-    if (s == ".nan" || s == ".NaN" || s == ".NAN") {
-      out = std::nan("");
-      return true;
-    }
-    out = s;
     return true;
   }
 
+  void open(const YAML::Mark& mark, json value, YAML::anchor_t anchor, bool map) {
+    if (!placeable(mark)) return;
+    FieldPath path = here();
+    record(path, mark);
+    frames_.push_back({std::move(value), map, anchor, path, std::nullopt, 0});
+  }
+
+  void close() {
+    if (failed() || frames_.empty()) return;
+    Frame f = std::move(frames_.back());
+    frames_.pop_back();
+    place(std::move(f.value), f.anchor);
+  }
+
+  void add(const YAML::Mark& mark, json value, YAML::anchor_t anchor) {
+    if (!placeable(mark)) return;
+    record(here(), mark);
+    place(std::move(value), anchor);
+  }
+
+  void record(const FieldPath& path, const YAML::Mark& mark) {
+    if (path.str().empty()) return;
+    // A map entry starts at its key (a block map's own mark is its first inner key).
+    int line = !frames_.empty() && frames_.back().map ? frames_.back().keyLine : mark.line + 1;
+    doc_.lines.emplace(path.str(), line);
+  }
+
+  void place(json value, YAML::anchor_t anchor) {
+    if (anchor != 0) anchors_[anchor] = value;
+    if (frames_.empty()) {
+      doc_.value = std::move(value);
+      done_ = true;
+      return;
+    }
+    Frame& f = frames_.back();
+    if (f.map) {
+      f.value[*f.key] = std::move(value);
+      f.key.reset();
+    } else {
+      f.value.push_back(std::move(value));
+    }
+  }
+
+  void fail(const YAML::Mark& mark, const std::string& message) {
+    if (failed()) return;
+    doc_.error = "line " + std::to_string(mark.line + 1) + ": " + message;
+  }
+
   YamlDocument& doc_;
+  std::vector<Frame> frames_;
+  std::map<YAML::anchor_t, json> anchors_;
+  bool done_ = false;
 };
 
 }  // namespace
@@ -168,27 +208,29 @@ int YamlDocument::lineOf(const std::string& path) const {
 
 std::vector<YamlDocument> readYamlDocuments(std::string_view text) {
   std::vector<YamlDocument> docs;
-  std::vector<YAML::Node> nodes;
-  try {
-    nodes = YAML::LoadAll(std::string(text));
-  } catch (const YAML::Exception& e) {
-    // yaml-cpp parses the whole stream before returning; report the error against the stream.
+  std::istringstream in{std::string(text)};
+  YAML::Parser parser(in);
+  // Every document takes at least one byte of text: more than that means the parser is not advancing.
+  const size_t maxDocuments = text.size() + 1;
+  while (true) {
     YamlDocument doc;
-    doc.index = 1;
-    doc.error = "line " + std::to_string(e.mark.line + 1) + ": YAML syntax error: " + e.msg;
-    docs.push_back(std::move(doc));
-    return docs;
-  }
-  int index = 0;
-  for (const auto& node : nodes) {
-    YamlDocument doc;
-    doc.index = ++index;
-    Converter conv(doc);
+    doc.index = static_cast<int>(docs.size()) + 1;
+    JsonBuilder builder(doc);
     try {
-      if (!conv.convert(node, FieldPath(), doc.value)) doc.value = nullptr;
+      if (!parser.HandleNextDocument(builder)) break;
     } catch (const YAML::Exception& e) {
-      doc.error = "line " + std::to_string(e.mark.line + 1) + ": " + e.msg;
+      // The stream cannot be read past a syntax error: report it and stop.
+      doc.error = "line " + std::to_string(e.mark.line + 1) + ": YAML syntax error: " + e.msg;
       doc.value = nullptr;
+      docs.push_back(std::move(doc));
+      break;
+    }
+    if (builder.failed()) doc.value = nullptr;
+    if (docs.size() >= maxDocuments) {
+      doc.error = "YAML syntax error: the parser does not advance (malformed document)";
+      doc.value = nullptr;
+      docs.push_back(std::move(doc));
+      break;
     }
     docs.push_back(std::move(doc));
   }

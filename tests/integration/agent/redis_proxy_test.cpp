@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <string_view>
 #include <thread>
 
 #include "tests/integration/agent/agent_fixture.h"
@@ -270,6 +271,21 @@ TEST_F(RedisProxyTest, MalformedInputClosesOnlyThatConnection) {
   EXPECT_EQ(inlineTooLong.read(1).at(0), "-ERR Protocol error: too big inline request\r\n");
   EXPECT_EQ(good.call({"GET", "safe"}), bulk("1")) << "the other connection is untouched";
   EXPECT_GE(metricValue(metrics(), "bulwark_protocol_errors_total"), 5);
+}
+
+TEST_F(RedisProxyTest, CommandsSplitAcrossReadsAtEveryAwkwardPlace) {
+  RespClient c(port());
+  // A blank line cut in two, then a command cut inside its header, its length and its value.
+  for (std::string_view piece : {"\r", "\n*1\r\n$4\r\nPI", "NG\r\n*3\r", "\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nva",
+                                 "lue\r\n", "*2\r\n$3\r\nGET\r\n$1\r\nk", "\r\n"}) {
+    c.send(piece);
+    std::this_thread::sleep_for(20ms);  // separate reads at the agent
+  }
+  auto r = c.read(3);
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0], "+PONG\r\n");
+  EXPECT_EQ(r[1], "+OK\r\n");
+  EXPECT_EQ(r[2], bulk("value"));
 }
 
 TEST_F(RedisProxyTest, HealthAndMetricsEndpoints) {

@@ -29,6 +29,15 @@ TEST(TimestampTest, RejectsMalformed) {
   }
 }
 
+TEST(TimestampTest, RejectsYearsBeyondNanosecondRange) {
+  std::string error;
+  EXPECT_FALSE(parseTimestamp("4060-01-01T00:00:00Z", &error));
+  EXPECT_EQ(error, "must be a date between the years 1678 and 2261");
+  EXPECT_FALSE(parseTimestamp("1600-01-01T00:00:00Z"));
+  EXPECT_TRUE(parseTimestamp("2261-12-31T23:59:59Z"));
+  EXPECT_TRUE(parseTimestamp("1678-01-01T00:00:00Z"));
+}
+
 TEST(TimestampTest, FormatsUtcAndReadsBack) {
   auto t = *parseTimestamp("2030-01-01T00:00:00Z");
   EXPECT_EQ(formatTimestamp(t), "2030-01-01T00:00:00Z");

@@ -67,6 +67,15 @@ TEST(YamlDocumentsTest, SyntaxErrorsAreReportedNotThrown) {
   EXPECT_FALSE(docs[0].error.empty());
 }
 
+TEST(YamlDocumentsTest, InputThatStallsTheParserEndsInAnError) {
+  // yaml-cpp 0.7 loops forever on these in LoadAll (jbeder/yaml-cpp#1040).
+  for (const char* text : {",", "a: 1\n---\n,\n", ",,,"}) {
+    auto docs = readYamlDocuments(text);
+    ASSERT_FALSE(docs.empty()) << text;
+    EXPECT_FALSE(docs.back().error.empty()) << text;
+  }
+}
+
 TEST(YamlDocumentsTest, AliasesExpand) {
   auto docs = readYamlDocuments("a: &x {k: 1}\nb: *x\n");
   ASSERT_EQ(docs.size(), 1u);
