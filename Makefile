@@ -35,7 +35,7 @@ bench: build
 	bench/proxy_bench.py --build $(BUILD_DIR) --rounds 5 --callgrind
 
 format:
-	find core agent tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format-14 -i
+	find core agent operator tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format-14 -i
 
 clean:
 	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR)

@@ -116,6 +116,7 @@ void RedisSession::connectUpstream() {
                                      self->upstream_.set_option(tcp::no_delay(true), ignored);
                                      self->upstream_.non_blocking(true, ignored);
                                      self->upstreamConnected_ = true;
+                                     self->replies_.emplace();
                                      self->flushUpstream();
                                      self->armTimeout();
                                      self->readUpstream();
@@ -394,10 +395,10 @@ void RedisSession::onUpstreamData(const char* data, size_t len) {
       replyDropped_ = paired && pending_.front().kind == Pending::Kind::Replaced;
       replyInFrame_ = true;
     }
-    ReplyResult r = replies_.feed(data + off, len - off);
+    ReplyResult r = replies_->feed(data + off, len - off);
     if (r.status == ReplyStatus::Error) {
       spdlog::warn("Upstream protocol error policy={} error=\"{}\"", policy().key,
-                   RespReplyParser::describe(replies_.error()));
+                   RespReplyParser::describe(replies_->error()));
       failUpstream(policy().upstreamDownError, false);
       return;
     }
@@ -414,7 +415,7 @@ void RedisSession::onUpstreamData(const char* data, size_t len) {
 }
 
 void RedisSession::finishReply(int64_t now) {
-  const ReplyFrame& f = replies_.frame();
+  const ReplyFrame& f = replies_->frame();
   // An attribute before a push hid its type from the first byte; the parsed frame is authoritative.
   if (replyIsOutOfBand_ || f.isPush()) {
     if (!subscribed_ || f.isPush()) return;

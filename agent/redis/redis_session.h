@@ -102,7 +102,7 @@ class RedisSession final : public std::enable_shared_from_this<RedisSession>, pu
   std::shared_ptr<guard::GcraLimiter> clientLimiter_;
 
   RespRequestParser requests_;
-  RespReplyParser replies_;
+  std::optional<RespReplyParser> replies_;  // made when the upstream connects: idle clients do not pay for it
   std::deque<Pending> pending_;
 
   // Request bytes of an undecided header that arrived in earlier reads.

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <thread>
 
 #include "tests/integration/agent/agent_fixture.h"
@@ -147,9 +148,15 @@ TEST_F(AgentLifecycleTest, HoldsTenThousandIdleConnectionsInBoundedMemory) {
   ASSERT_TRUE(eventually([&] { return metricValue(metrics(), "bulwark_connections") >= 10'001; }, 20s))
       << metricValue(metrics(), "bulwark_connections");
   long after = rssKiB();
-  long perConnection = (after - before) * 1024 / 10'000;
-  RecordProperty("rss_bytes_per_idle_connection", std::to_string(perConnection));
-  EXPECT_LT(after - before, 64 * 1024) << "10,000 idle connections cost " << (after - before) << " KiB";
+  // AddressSanitizer pads every allocation with red zones and keeps freed memory in quarantine.
+#if defined(__SANITIZE_ADDRESS__)
+  const long boundKiB = 192 * 1024;
+#else
+  const long boundKiB = 48 * 1024;
+#endif
+  std::cout << "10,000 idle connections: " << (after - before) << " KiB, " << (after - before) * 1024 / 10'000
+            << " bytes each\n";
+  EXPECT_LT(after - before, boundKiB) << "10,000 idle connections cost " << (after - before) << " KiB";
   EXPECT_EQ(probe.call({"PING"}), "+PONG\r\n");
   EXPECT_EQ(clients.back()->call({"SET", "last", "1"}), "+OK\r\n");
   EXPECT_EQ(clients.front()->call({"GET", "last"}), "$1\r\n1\r\n");
