@@ -112,6 +112,19 @@ spec:
                 p.wait()
 
 
+def redis_cpu_seconds(port):
+    out = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(port), "INFO", "cpu"], capture_output=True,
+                         text=True, timeout=10).stdout
+    fields = dict(l.split(":", 1) for l in out.splitlines() if ":" in l)
+    return float(fields["used_cpu_sys"]) + float(fields["used_cpu_user"])
+
+
+def process_cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        parts = f.read().rsplit(")", 1)[1].split()
+    return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def redis_benchmark(port, test, pipeline, requests, clients, size):
     out = subprocess.run(["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-t", test, "-n", str(requests),
                           "-c", str(clients), "-P", str(pipeline), "-d", str(size), "--csv", "--precision", "3"],
@@ -131,6 +144,7 @@ def throughput(args):
         srv.start_twemproxy()
         srv.start_agent()
         targets = [("direct", srv.redis), ("twemproxy", srv.twem), ("bulwark", srv.agent)]
+        pids = {"direct": None, "twemproxy": srv.procs[1].pid, "bulwark": srv.procs[2].pid}
         cases = [(t, p) for p in (1, 16) for t in ("get", "set")]
         results = {}  # (target, test, pipeline) -> list of runs
         for r in range(args.rounds):
@@ -138,7 +152,12 @@ def throughput(args):
             for test, pipeline in cases:
                 n = args.requests * (4 if pipeline > 1 else 1)
                 for name, port in order:
+                    redis_before = redis_cpu_seconds(srv.redis)
+                    proxy_before = process_cpu_seconds(pids[name]) if pids[name] else 0.0
                     res = redis_benchmark(port, test, pipeline, n, args.clients, 64)
+                    # CPU per request, in microseconds: where the time goes besides instructions.
+                    res["redis_us"] = (redis_cpu_seconds(srv.redis) - redis_before) * 1e6 / n
+                    res["proxy_us"] = ((process_cpu_seconds(pids[name]) - proxy_before) * 1e6 / n) if pids[name] else 0.0
                     results.setdefault((name, test, pipeline), []).append(res)
             print("round %d/%d done" % (r + 1, args.rounds), file=sys.stderr)
         return results
@@ -147,17 +166,19 @@ def throughput(args):
 
 
 def report(results, args):
-    lines = ["| test | pipeline | target | rps (median) | ratio to direct | p50 ms | p99 ms |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| test | pipeline | target | rps (median) | ratio to direct | p50 ms | p99 ms | redis CPU µs/req | proxy CPU µs/req |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for pipeline in (1, 16):
         for test in ("get", "set"):
             direct = statistics.median(x["rps"] for x in results[("direct", test, pipeline)])
             for name in ("direct", "twemproxy", "bulwark"):
                 runs = results[(name, test, pipeline)]
                 rps = statistics.median(x["rps"] for x in runs)
-                lines.append("| %s | %d | %s | %.0f | %.2f | %.3f | %.3f |" % (
+                lines.append("| %s | %d | %s | %.0f | %.2f | %.3f | %.3f | %.2f | %s |" % (
                     test.upper(), pipeline, name, rps, rps / direct,
-                    statistics.median(x["p50"] for x in runs), statistics.median(x["p99"] for x in runs)))
+                    statistics.median(x["p50"] for x in runs), statistics.median(x["p99"] for x in runs),
+                    statistics.median(x["redis_us"] for x in runs),
+                    "-" if name == "direct" else "%.2f" % statistics.median(x["proxy_us"] for x in runs)))
     return "\n".join(lines)
 
 

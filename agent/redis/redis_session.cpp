@@ -303,15 +303,21 @@ RedisSession::Verdict RedisSession::decide(int64_t now) {
       return exec ? refuseExec(p.rateLimitedError, stats::Decision::Limited)
                   : refuse(p.rateLimitedError, stats::Decision::Limited);
     }
-    guard::GcraLimiter* limiter = nullptr;
+    runtime::SharedLimiter* limiter = nullptr;
     if (rule) {
       limiter = policy_->guards().ruleLimiter(rule->name);
     } else if (p.budget) {
       limiter = policy_->guards().budget();
     }
     if (limiter) {
-      auto d =
-          p.pace && !exec ? limiter->acquireWithin(now, p.maxWaitNs, units) : limiter->tryAcquire(now, units);
+      guard::GcraLimiter::Decision d;
+      if (p.pace && !exec) {
+        d = limiter->limiter.acquireWithin(now, p.maxWaitNs, units);  // pacing needs the exact schedule
+      } else if (units == 1) {
+        d.allowed = limiter->admit(worker_, now);
+      } else {
+        d = limiter->limiter.tryAcquire(now, units);
+      }
       if (!d.allowed) {
         return exec ? refuseExec(p.rateLimitedError, stats::Decision::Limited)
                     : refuse(p.rateLimitedError, stats::Decision::Limited);

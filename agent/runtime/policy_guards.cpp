@@ -52,7 +52,8 @@ void ClientLimiters::sweep(int64_t nowNs) {
 }
 
 PolicyGuards::PolicyGuards(const CompiledPolicy& policy, size_t workers)
-    : stats_(std::make_shared<stats::PolicyStats>(policy.key, std::string(policy::toString(policy.protocol)),
+    : workers_(workers),
+      stats_(std::make_shared<stats::PolicyStats>(policy.key, std::string(policy::toString(policy.protocol)),
                                                   workers)) {
   reconfigure(policy);
   stats_->setGauges({
@@ -67,7 +68,7 @@ PolicyGuards::PolicyGuards(const CompiledPolicy& policy, size_t workers)
   });
 }
 
-guard::GcraLimiter* PolicyGuards::ruleLimiter(const std::string& rule) {
+SharedLimiter* PolicyGuards::ruleLimiter(const std::string& rule) {
   auto it = rules_.find(rule);
   return it == rules_.end() ? nullptr : it->second.get();
 }
@@ -75,9 +76,9 @@ guard::GcraLimiter* PolicyGuards::ruleLimiter(const std::string& rule) {
 void PolicyGuards::reconfigure(const CompiledPolicy& policy) {
   if (policy.budget) {
     if (budget_) {
-      budget_->configure(policy.budget->perSecond, policy.budget->burst);
+      budget_->limiter.configure(policy.budget->perSecond, policy.budget->burst);
     } else {
-      budget_ = std::make_unique<guard::GcraLimiter>(policy.budget->perSecond, policy.budget->burst);
+      budget_ = std::make_unique<SharedLimiter>(policy.budget->perSecond, policy.budget->burst, workers_);
     }
   }
   // Guards are never freed while the policy lives: a session of the previous version may still hold a
@@ -86,9 +87,9 @@ void PolicyGuards::reconfigure(const CompiledPolicy& policy) {
     if (rule.deny) continue;
     auto& limiter = rules_[rule.name];
     if (limiter) {
-      limiter->configure(rule.perSecond, rule.burst);
+      limiter->limiter.configure(rule.perSecond, rule.burst);
     } else {
-      limiter = std::make_unique<guard::GcraLimiter>(rule.perSecond, rule.burst);
+      limiter = std::make_unique<SharedLimiter>(rule.perSecond, rule.burst, workers_);
     }
   }
   if (policy.perClient) clients_.configure(*policy.perClient);

@@ -12,6 +12,7 @@
 #include "core/guard/bulkhead.h"
 #include "core/guard/circuit_breaker.h"
 #include "core/guard/gcra_limiter.h"
+#include "core/guard/local_token_cache.h"
 
 namespace bulwark::runtime {
 
@@ -36,6 +37,18 @@ class ClientLimiters {
   std::unordered_map<std::string, Entry> entries_;
 };
 
+// A shared limiter with each worker's stash of admissions (see LocalTokenCache).
+struct SharedLimiter {
+  SharedLimiter(double perSecond, int64_t burst, size_t workers)
+      : limiter(perSecond, burst), stash(workers) {}
+
+  // Admits one request on `worker`; only from that worker's thread.
+  bool admit(size_t worker, int64_t nowNs) { return stash[worker].tryAcquire(limiter, nowNs); }
+
+  guard::GcraLimiter limiter;
+  std::vector<guard::LocalTokenCache> stash;
+};
+
 // The mutable protection state of one policy on this node: limiters, bulkhead, breaker and stats. It
 // survives reloads of the same policy, so tightening a limit does not hand out a fresh burst and an
 // open breaker stays open.
@@ -46,8 +59,8 @@ class PolicyGuards {
   // Carries the state over to a new version of the policy.
   void reconfigure(const CompiledPolicy& policy);
 
-  guard::GcraLimiter* budget() { return budget_.get(); }
-  guard::GcraLimiter* ruleLimiter(const std::string& rule);
+  SharedLimiter* budget() { return budget_.get(); }
+  SharedLimiter* ruleLimiter(const std::string& rule);
   guard::Bulkhead* bulkhead() { return bulkhead_.get(); }
   guard::CircuitBreaker* breaker() { return breaker_.get(); }
   ClientLimiters& clients() { return clients_; }
@@ -55,8 +68,9 @@ class PolicyGuards {
   std::shared_ptr<stats::PolicyStats> sharedStats() { return stats_; }
 
  private:
-  std::unique_ptr<guard::GcraLimiter> budget_;
-  std::map<std::string, std::unique_ptr<guard::GcraLimiter>> rules_;
+  size_t workers_;
+  std::unique_ptr<SharedLimiter> budget_;
+  std::map<std::string, std::unique_ptr<SharedLimiter>> rules_;
   std::unique_ptr<guard::Bulkhead> bulkhead_;
   std::unique_ptr<guard::CircuitBreaker> breaker_;
   std::optional<guard::CircuitBreaker::Config> breakerConfig_;

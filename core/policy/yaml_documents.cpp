@@ -3,11 +3,11 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <map>
 #include <optional>
-#include <regex>
 #include <sstream>
 
 #include "core/policy/field_error.h"
@@ -17,17 +17,50 @@ namespace {
 
 using nlohmann::json;
 
-const std::regex& intPattern() {
-  static const std::regex re("[-+]?[0-9]+");
-  return re;
+bool isDigit(char c) {
+  return c >= '0' && c <= '9';
 }
-const std::regex& hexPattern() {
-  static const std::regex re("0x[0-9a-fA-F]+");
-  return re;
+
+// [-+]?[0-9]+
+bool isInteger(std::string_view s) {
+  size_t i = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  if (i == s.size()) return false;
+  for (; i < s.size(); ++i) {
+    if (!isDigit(s[i])) return false;
+  }
+  return true;
 }
-const std::regex& floatPattern() {
-  static const std::regex re("[-+]?([0-9]+\\.[0-9]*|\\.[0-9]+|[0-9]+)([eE][-+]?[0-9]+)?");
-  return re;
+
+// 0x[0-9a-fA-F]+
+bool isHex(std::string_view s) {
+  if (s.size() < 3 || s[0] != '0' || s[1] != 'x') return false;
+  for (size_t i = 2; i < s.size(); ++i) {
+    if (!std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+// [-+]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][-+]?[0-9]+)?
+bool isFloat(std::string_view s) {
+  size_t i = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  size_t digits = 0;
+  while (i < s.size() && isDigit(s[i]))
+    ++i, ++digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && isDigit(s[i]))
+      ++i, ++digits;
+  }
+  if (digits == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    size_t exponent = 0;
+    while (i < s.size() && isDigit(s[i]))
+      ++i, ++exponent;
+    if (exponent == 0) return false;
+  }
+  return i == s.size();
 }
 
 // YAML 1.1 scalar resolution as in the Go and Python readers Kubernetes tools use.
@@ -39,15 +72,15 @@ json resolvePlain(const std::string& s) {
   for (const char* f : {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"}) {
     if (s == f) return false;
   }
-  if (std::regex_match(s, intPattern())) {
+  if (isInteger(s)) {
     errno = 0;
     char* end = nullptr;
     long long v = std::strtoll(s.c_str(), &end, 10);
     if (errno == 0 && end == s.c_str() + s.size()) return static_cast<int64_t>(v);
     return std::strtod(s.c_str(), nullptr);  // beyond int64, as Go's and Python's readers make it a float
   }
-  if (std::regex_match(s, hexPattern())) return static_cast<int64_t>(std::strtoll(s.c_str(), nullptr, 16));
-  if (std::regex_match(s, floatPattern())) return std::strtod(s.c_str(), nullptr);
+  if (isHex(s)) return static_cast<int64_t>(std::strtoll(s.c_str(), nullptr, 16));
+  if (isFloat(s)) return std::strtod(s.c_str(), nullptr);
   if (s == ".inf" || s == ".Inf" || s == ".INF" || s == "+.inf") return HUGE_VAL;
   if (s == "-.inf" || s == "-.Inf" || s == "-.INF") return -HUGE_VAL;
   if (s == ".nan" || s == ".NaN" || s == ".NAN") return std::nan("");

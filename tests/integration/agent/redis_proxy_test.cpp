@@ -80,6 +80,26 @@ TEST_F(RedisProxyTest, HiredisClientWorksThrough) {
   redisFree(ctx);
 }
 
+TEST_F(RedisProxyTest, RedisCliWorksThroughInBothProtocols) {
+  auto cli = [&](const std::vector<std::string>& args, const std::string& input = "") {
+    std::vector<std::string> argv = {"redis-cli", "-h", "127.0.0.1", "-p", std::to_string(port())};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return runCommand(argv, 10s, input);
+  };
+  EXPECT_EQ(cli({"SET", "via", "cli"}).output, "OK\n");
+  EXPECT_EQ(cli({"-3", "HGETALL", "nothing"}).output, "\n") << "RESP3 empty map";
+  EXPECT_EQ(cli({"-3", "GET", "via"}).output, "cli\n");
+  // Mass insertion, as redis-cli --pipe does it: one stream of commands, a summary at the end.
+  std::string stream;
+  for (int i = 0; i < 2000; ++i)
+    stream += RespClient::encode({"RPUSH", "piped", std::to_string(i)});
+  auto piped = cli({"--pipe"}, stream);
+  EXPECT_EQ(piped.exitCode, 0) << piped.output;
+  EXPECT_THAT(piped.output, HasSubstr("errors: 0, replies: 2000"));
+  EXPECT_EQ(cli({"LLEN", "piped"}).output, "2000\n");
+  EXPECT_THAT(cli({"KEYS", "*"}).output, HasSubstr("denied by test/p"));
+}
+
 TEST_F(RedisProxyTest, DenyRulesRefuseWithTheirReasonAndTheConnectionStaysUsable) {
   RespClient c(port());
   EXPECT_EQ(c.call({"keys", "*"}), "-ERR bulwark: command KEYS denied by test/p\r\n");
