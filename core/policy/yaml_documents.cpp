@@ -3,6 +3,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -14,6 +15,27 @@
 
 namespace bulwark::policy {
 namespace {
+
+// The offset of the first byte that is not well-formed UTF-8, or npos. YAML streams and Kubernetes
+// objects are Unicode; a policy must not carry bytes that cannot be written back out as JSON.
+size_t invalidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return i;
+    uint32_t cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+    for (size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc >> 6) != 0x2) return i;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
 
 using nlohmann::json;
 
@@ -241,6 +263,14 @@ int YamlDocument::lineOf(const std::string& path) const {
 
 std::vector<YamlDocument> readYamlDocuments(std::string_view text) {
   std::vector<YamlDocument> docs;
+  if (size_t bad = invalidUtf8(text); bad != std::string_view::npos) {
+    YamlDocument doc;
+    doc.index = 1;
+    const auto line = std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n') + 1;
+    doc.error = "line " + std::to_string(line) + ": not valid UTF-8 (byte " + std::to_string(bad) + ")";
+    docs.push_back(std::move(doc));
+    return docs;
+  }
   std::istringstream in{std::string(text)};
   YAML::Parser parser(in);
   // Every document takes at least one byte of text: more than that means the parser is not advancing.

@@ -76,6 +76,19 @@ TEST(YamlDocumentsTest, InputThatStallsTheParserEndsInAnError) {
   }
 }
 
+TEST(YamlDocumentsTest, InvalidUtf8IsAnError) {
+  for (const char* text :
+       {"a: \x81\n", "a: ok\nb: \xC0\xAF\n", "a: \xED\xA0\x80\n", "a: \xF4\x90\x80\x80\n"}) {
+    auto docs = readYamlDocuments(text);
+    ASSERT_EQ(docs.size(), 1u);
+    EXPECT_NE(docs[0].error.find("not valid UTF-8"), std::string::npos) << docs[0].error;
+  }
+  EXPECT_EQ(readYamlDocuments("a: \x81\n")[0].error, "line 1: not valid UTF-8 (byte 3)");
+  auto ok = readYamlDocuments("reason: \"Zurich failover \xC3\xBC \xE2\x82\xAC \xF0\x9F\x94\xA5\"\n");
+  ASSERT_TRUE(ok[0].error.empty());
+  EXPECT_EQ(ok[0].value["reason"], "Zurich failover \xC3\xBC \xE2\x82\xAC \xF0\x9F\x94\xA5");
+}
+
 TEST(YamlDocumentsTest, AliasesExpand) {
   auto docs = readYamlDocuments("a: &x {k: 1}\nb: *x\n");
   ASSERT_EQ(docs.size(), 1u);
