@@ -1,5 +1,4 @@
 #include <prometheus/text_serializer.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +20,7 @@
 #include "core/policy/policy_loader.h"
 #include "core/policy/policy_summary.h"
 #include "core/util/logging.h"
+#include "core/util/termination_signals.h"
 
 namespace {
 
@@ -126,13 +126,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  // Signals go to the main thread alone (sigwait below); writes to a closed peer return EPIPE.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  bulwark::TerminationSignals signals;
 
   auto stats = std::make_shared<bulwark::stats::AgentStats>();
   bulwark::net::WorkerPool pool(workers);
@@ -195,8 +189,7 @@ int main(int argc, char** argv) {
   source.start();
   spdlog::info("Agent started workers={} policies={} metrics={}", pool.size(), registry->size(), metricsAddr);
 
-  int sig = 0;
-  sigwait(&signals, &sig);
+  int sig = signals.wait();
   spdlog::info("Shutting down signal={} drainSeconds={}", sig, drainSeconds);
   ready.store(false);
   source.stop();

@@ -8,6 +8,8 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 
+#include "core/util/ascii.h"
+
 namespace bulwark::redis {
 
 using boost::asio::ip::tcp;
@@ -36,15 +38,6 @@ bool overloadError(std::string_view text) {
     if (text.substr(0, prefix.size()) == prefix) return true;
   }
   return false;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
 }
 
 }  // namespace

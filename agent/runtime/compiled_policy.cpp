@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/util/ascii.h"
+
 namespace bulwark::runtime {
 namespace {
 
@@ -11,15 +13,6 @@ std::string lower(std::string_view s) {
   for (char& c : out)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
 }
 
 uint32_t classBit(policy::CommandClass c) {

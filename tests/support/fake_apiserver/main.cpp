@@ -2,7 +2,6 @@
 // See README.md in this directory for what it implements.
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <signal.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -11,6 +10,7 @@
 #include <iostream>
 #include <thread>
 
+#include "core/util/termination_signals.h"
 #include "tests/support/fake_apiserver/api_server.h"
 #include "tests/support/fake_apiserver/https_server.h"
 #include "tests/support/fake_apiserver/resource_catalog.h"
@@ -103,13 +103,7 @@ int main(int argc, char** argv) {
   std::string host = listen.substr(0, colon);
   int port = std::atoi(listen.c_str() + colon + 1);
 
-  // Signals are taken by one thread with sigwait; every other thread inherits the blocked mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  bulwark::TerminationSignals signals;
 
   try {
     ResourceCatalog catalog;
@@ -135,8 +129,7 @@ int main(int argc, char** argv) {
     std::filesystem::rename(temp, kubeconfigOut);  // tests wait for the file: it appears complete
 
     std::thread signalThread([&] {
-      int sig = 0;
-      sigwait(&signals, &sig);
+      signals.wait();
       api->stop();
       server.stop();
     });
