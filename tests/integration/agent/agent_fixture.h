@@ -28,11 +28,13 @@ class AgentFixture : public ::testing::Test {
   void startRedis(const std::vector<std::string>& args = {}) { redis_ = std::make_unique<RedisServer>(args); }
 
   // Writes the policy as file `name`.yaml (replacing it) and, the first time, starts the agent.
-  void writePolicy(const std::string& name, const std::string& spec, int listenPort = 0) {
+  // The upstream is the fixture's redis-server unless `upstreamPort` names another.
+  void writePolicy(const std::string& name, const std::string& spec, int listenPort = 0,
+                   int upstreamPort = 0) {
     if (listenPort == 0) listenPort = ports_.count(name) ? ports_[name] : freeTcpPort();
     ports_[name] = listenPort;
     std::string tmp = dir_.file("." + name + ".tmp");
-    writeFile(tmp, policyYaml(name, listenPort, redis_->port(), spec));
+    writeFile(tmp, policyYaml(name, listenPort, upstreamPort ? upstreamPort : redis_->port(), spec));
     std::rename(tmp.c_str(), dir_.file(name + ".yaml").c_str());  // atomic, as a ConfigMap update is
   }
 

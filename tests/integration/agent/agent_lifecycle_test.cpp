@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "tests/integration/agent/agent_fixture.h"
@@ -176,6 +178,33 @@ TEST_F(AgentLifecycleTest, RefusesConnectionsBeyondTheLimit) {
   ASSERT_TRUE(eventually([&] { return metricValue(metrics(), "bulwark_connections") == 2; }, 2s));
   RespClient again(port());
   EXPECT_EQ(again.call({"PING"}), "+PONG\r\n");
+}
+
+TEST_F(AgentLifecycleTest, AnUnreachableUpstreamIsAnErrorReplyThenClose) {
+  writePolicy("down", "  timeouts: {connect: 200ms}\n", 0, freeTcpPort());  // nobody listens upstream
+  startAgent();
+  RespClient c(port("down"));
+  EXPECT_EQ(c.call({"GET", "k"}), "-ERR bulwark: upstream unavailable for test/down\r\n");
+  EXPECT_TRUE(c.closedByPeer());
+  EXPECT_GE(metricValue(metrics(), "bulwark_upstream_errors_total", {{"policy", "test/down"}}), 1);
+}
+
+TEST_F(AgentLifecycleTest, LogsAsJsonLines) {
+  startAgent(2, {"--log-format", "json"});
+  RespClient c(port());
+  EXPECT_EQ(c.call({"PING"}), "+PONG\r\n");
+  agent_->signal(SIGTERM);
+  ASSERT_EQ(agent_->wait(5s), 0);
+  std::istringstream lines(agent_->log());
+  std::string line;
+  int parsed = 0;
+  while (std::getline(lines, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << line;
+    EXPECT_TRUE(j.contains("time") && j.contains("level") && j.contains("msg")) << line;
+    ++parsed;
+  }
+  EXPECT_GE(parsed, 3) << "serving, started, stopping, stopped";
 }
 
 TEST_F(AgentLifecycleTest, SigtermDrainsInFlightRequestsThenExits) {
