@@ -214,6 +214,7 @@ TEST(CrdConformanceTest, FixturesAreValidAndCoverTheSchema) {
 TEST(CrdConformanceTest, BothValidatorsRejectEveryBrokenConstraint) {
   std::vector<Mutation> mutations = allMutations();
   ASSERT_GT(mutations.size(), 400u);
+  RecordProperty("mutations", static_cast<int>(mutations.size()));
 
   testing::TempDir dir;
   std::string stream;
@@ -285,6 +286,7 @@ TEST(CrdConformanceTest, CppDefaultsAreTheCrdDefaults) {
   for (const char* fixture : kFixtures)
     visit(crdSchema(), loadYaml(fixture), json::json_pointer());
   EXPECT_GE(checkedDefaults, 35u);
+  RecordProperty("defaults", static_cast<int>(checkedDefaults));
 }
 
 TEST(CrdConformanceTest, EncodedPoliciesPassTheSchema) {
